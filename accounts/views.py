@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import AccountRequestForm, AnyAccountPasswordResetForm, EmailAuthenticationForm
+from accounts.services import notify_staff_of_request
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = AnyAccountPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@require_http_methods(["GET", "POST"])
+def request_account(request: HttpRequest) -> HttpResponse:
+    form = AccountRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account_request = form.save()
+        notify_staff_of_request(account_request)
+        return redirect("accounts:request_sent")
+    return render(request, "accounts/request_account.html", {"form": form})
+
+
+def request_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/request_sent.html")

@@ -1,0 +1,91 @@
+"""Create a submission: the one way every channel stores a ticket and hands it to delivery."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from delivery.services import queue_delivery
+from tickets.catalogue import TEXT_FIELDS
+from tickets.models import Attachment, Submission, TicketType
+from tickets.validation import SEVERITY_1_CONFIRMATION, Problem, ValidationResult
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+class DuplicateSubmission(Exception):
+    """An idempotency key was used before; `existing` is the first submission made with it."""
+
+    def __init__(self, existing: Submission) -> None:
+        super().__init__(existing.reference)
+        self.existing = existing
+
+
+def format_reference(pk: int) -> str:
+    return f"{settings.SUBMISSION_REFERENCE_PREFIX}-{pk:06d}"
+
+
+def create_submission(
+    *,
+    user: User,
+    ticket_type: TicketType,
+    result: ValidationResult,
+    channel: str,
+    hold: bool = False,
+    problems: list[Problem] | None = None,
+    idempotency_key: str = "",
+) -> Submission:
+    """Store a checked submission with its attachments and queue its delivery, all in one transaction.
+
+    `hold=True` keeps it as "needs information" (an incomplete email) instead of queueing it;
+    `problems` records what was missing when it is kept or forwarded anyway.
+    """
+    data = result.data
+    fields = {name: data.get(name, "") for name in TEXT_FIELDS if name in data}
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                ticket_type=ticket_type,
+                organisation=user.organisation,
+                submitter=user,
+                channel=channel,
+                severity=data.get("severity"),
+                severity_1_confirmed=bool(data.get(SEVERITY_1_CONFIRMATION)),
+                tested_at=data.get("tested_at"),
+                tested_at_tz=str(data.get("tested_at_tz", "")),
+                problems=[p.as_dict() for p in problems or []],
+                idempotency_key=idempotency_key,
+                **fields,
+            )
+            submission.reference = format_reference(submission.pk)
+            submission.save(update_fields=["reference"])
+            for checked in result.files:
+                attachment = Attachment(
+                    submission=submission,
+                    filename=checked.name,
+                    content_type=checked.content_type,
+                    size=checked.size,
+                    sha256=checked.sha256,
+                )
+                attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+                attachment.save()
+            if hold:
+                submission.status = Submission.Status.NEEDS_INFO
+                submission.save(update_fields=["status"])
+            else:
+                queue_delivery(submission)
+    except IntegrityError:
+        if idempotency_key:
+            existing = Submission.objects.filter(submitter=user, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                raise DuplicateSubmission(existing) from None
+        raise
+    logger.info("Stored submission %s (%s, %s)", submission.reference, ticket_type.slug, channel)
+    return submission
