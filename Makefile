@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export PORTAL_DEV := 1
 
 .PHONY: run test test-sqlite test-postgres lint setup browser messages clean
 
@@ -33,19 +32,19 @@ browser:
 
 ## make test: set up and run every test (SQLite; `make test-postgres` runs them on PostgreSQL too)
 test: $(VENV)/.installed browser
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 test-postgres: $(VENV)/.installed browser
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) -m pytest
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l de --ignore=.venv --ignore=var --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages -l de --ignore=.venv --ignore=var --no-obsolete
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountRequest, LicenseKey, Organisation, ProductGroup, User
@@ -83,24 +86,30 @@ class AccountRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve: create the account and email a set-password link"))
     def approve(self, request: HttpRequest, queryset: QuerySet[AccountRequest]) -> None:
-        done = 0
-        for account_request in queryset:
-            try:
-                approve_request(account_request, decided_by=request.user)  # type: ignore[arg-type]
-                done += 1
-            except AlreadyDecided as exc:
-                self.message_user(request, f"{account_request.email}: already {exc}", messages.WARNING)
+        done = self._decide(request, queryset, approve_request)
         if done:
-            self.message_user(request, f"Approved {done} request(s); each got a set-password email.", messages.SUCCESS)
+            self.message_user(request, ngettext(
+                "Approved %(count)d request; it got a set-password email.",
+                "Approved %(count)d requests; each got a set-password email.",
+                done,
+            ) % {"count": done}, messages.SUCCESS)
 
     @admin.action(description=_("Reject"))
     def reject(self, request: HttpRequest, queryset: QuerySet[AccountRequest]) -> None:
+        done = self._decide(request, queryset, reject_request)
+        if done:
+            self.message_user(request, ngettext(
+                "Rejected %(count)d request.", "Rejected %(count)d requests.", done
+            ) % {"count": done}, messages.SUCCESS)
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[AccountRequest], decide: Callable[..., object]) -> int:
+        """Apply approve/reject to each pending request; report the ones decided before."""
         done = 0
         for account_request in queryset:
             try:
-                reject_request(account_request, decided_by=request.user)  # type: ignore[arg-type]
+                decide(account_request, decided_by=request.user)
                 done += 1
             except AlreadyDecided as exc:
-                self.message_user(request, f"{account_request.email}: already {exc}", messages.WARNING)
-        if done:
-            self.message_user(request, f"Rejected {done} request(s).", messages.SUCCESS)
+                self.message_user(request, gettext("Left as it was: the request of %(email)s is already %(status)s.")
+                                  % {"email": account_request.email, "status": str(exc).lower()}, messages.WARNING)
+        return done

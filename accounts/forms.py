@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django import forms
 from collections.abc import Iterator
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +11,11 @@ from accounts.models import AccountRequest, User
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's wording calls both fields case-sensitive; here only the password is.
+        "invalid_login": _("This email address and password do not match an account. Check the password; upper and lower case matter there."),
+    }
 
     def clean_username(self) -> str:
         # Accounts are stored in lower case; people type their address as they like.

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from accounts.models import AccountRequest, User
 
@@ -82,9 +83,11 @@ def notify_staff_of_request(account_request: AccountRequest) -> None:
     if not settings.ACCOUNT_REQUEST_NOTIFY:
         return
     admin_url = settings.PORTAL_BASE_URL + reverse("admin:accounts_accountrequest_change", args=[account_request.pk])
+    names = {"email": account_request.email, "name": account_request.name, "company": account_request.company}
     send_mail(
-        subject=f"Account request from {account_request.email}",
-        message=f"{account_request.name} ({account_request.company}) asks for a portal account.\n\nReview it: {admin_url}\n",
+        subject=gettext("Account request from %(email)s") % names,
+        message=gettext("%(name)s (%(company)s) asks for a portal account.") % names
+        + "\n\n" + gettext("Review it: %(url)s") % {"url": admin_url} + "\n",
         from_email=None,
         recipient_list=settings.ACCOUNT_REQUEST_NOTIFY,
     )

@@ -31,7 +31,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @require_http_methods(["GET", "POST"])
 def request_account(request: HttpRequest) -> HttpResponse:
-    form = AccountRequestForm(request.POST or None)
+    form = AccountRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         account_request = form.save()
         notify_staff_of_request(account_request)

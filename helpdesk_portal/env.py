@@ -62,7 +62,7 @@ def env_secret(name: str, default: str = "") -> str:
         try:
             return Path(path).read_text().strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE points to {path}, which cannot be read: {exc}")
+            raise ImproperlyConfigured(f"{name}_FILE points to {path}, which cannot be read: {exc}") from exc
     return os.environ.get(name, default)
 
 

@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "delivery",
+    "mailin",
+    # ninja's own static files give the API docs page its Swagger UI without any CDN.
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -207,7 +211,7 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -223,6 +227,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 SUBMISSION_REFERENCE_PREFIX = env_str("SUBMISSION_REFERENCE_PREFIX", "OXP")
 ACCOUNT_REQUEST_NOTIFY = env_list("ACCOUNT_REQUEST_NOTIFY")
+
+# REST API: requests per token and window ("60/minute", "1000/hour"), counted in the cache; and
+# the largest request body, by default room for the attachment limit in base64 plus the fields.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "60/minute")
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", ATTACHMENT_MAX_TOTAL_BYTES * 4 // 3 + 1024 * 1024)
+# Django refuses bodies over this before the API can answer; it must leave the API its room.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, API_MAX_BODY_BYTES)
 
 # Zammad. Without ZAMMAD_URL nothing is forwarded: submissions wait, queued, until it is set.
 ZAMMAD_URL = env_str("ZAMMAD_URL").rstrip("/")
@@ -241,6 +252,24 @@ ZAMMAD_CUSTOM_FIELDS = env_mapping("ZAMMAD_CUSTOM_FIELDS")
 ZAMMAD_WEBHOOK_SECRET = env_secret("ZAMMAD_WEBHOOK_SECRET")
 ZAMMAD_RETRY_HORIZON_HOURS = env_float("ZAMMAD_RETRY_HORIZON_HOURS", 24)
 ZAMMAD_POLL_MINUTES = env_float("ZAMMAD_POLL_MINUTES", 5)
+# A delivery claimed by a worker that has not finished after this long is taken over (crashed worker).
+ZAMMAD_LEASE_SECONDS = env_float("ZAMMAD_LEASE_SECONDS", 300)
+# Retry waits: base * 2**(attempt-1) with jitter, capped at the maximum.
+ZAMMAD_BACKOFF_BASE_SECONDS = env_float("ZAMMAD_BACKOFF_BASE_SECONDS", 30)
+ZAMMAD_BACKOFF_MAX_SECONDS = env_float("ZAMMAD_BACKOFF_MAX_SECONDS", 3600)
+
+# Mail channel (manage.py ingest_email): the IMAP mailbox polled by `ingest_email --imap`, the
+# largest message accepted, the cap on automatic replies per sender, and the addresses customers
+# write to (support@, helpdesk@); mail from those addresses is never taken as a customer's.
+MAILIN_IMAP_HOST = env_str("MAILIN_IMAP_HOST")
+MAILIN_IMAP_PORT = env_int("MAILIN_IMAP_PORT", 993)
+MAILIN_IMAP_USER = env_str("MAILIN_IMAP_USER")
+MAILIN_IMAP_PASSWORD = env_secret("MAILIN_IMAP_PASSWORD")
+MAILIN_IMAP_FOLDER = env_str("MAILIN_IMAP_FOLDER", "INBOX")
+MAILIN_IMAP_PROCESSED_FOLDER = env_str("MAILIN_IMAP_PROCESSED_FOLDER", "Processed")
+MAILIN_MAX_MESSAGE_BYTES = env_int("MAILIN_MAX_MESSAGE_MB", 40) * 1024 * 1024
+MAILIN_REPLY_LIMIT_PER_HOUR = env_int("MAILIN_REPLY_LIMIT_PER_HOUR", 5)
+MAILIN_SUPPORT_ADDRESSES = env_list("MAILIN_SUPPORT_ADDRESSES")
 
 LOGGING = {
     "version": 1,

@@ -199,3 +199,8 @@ class TestAttachments:
     def test_it_strips_paths_from_file_names(self, customer, incident_values):
         result = check(customer, incident_values, files=[IncomingFile("../../etc/passwd.log", b"x")])
         assert result.files[0].name == "passwd.log"
+
+
+@pytest.mark.parametrize("raw", ["0001-01-01T00:00:00+14:00", "1999-12-31 23:00 UTC"])
+def test_it_refuses_a_time_of_test_no_system_could_have_been_tested_at(customer, incident_values, raw):
+    assert codes(check(customer, {**incident_values, "tested_at": raw})) == {"tested_at": ["invalid_datetime"]}

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from delivery.admin import DeliveryAttemptInline, SubmissionDeliveryMixin
+from mailin.admin import InboundMessageInline
 from tickets.catalogue import FIELDS_BY_NAME, POLICY_FIELDS, Policy
 from tickets.models import Attachment, Platform, Submission, TicketType
 
@@ -20,19 +21,25 @@ class PlatformAdmin(admin.ModelAdmin):
     list_editable = ["position", "is_active"]
 
 
+POLICY_LABELS = {Policy.REQUIRED: _("Required"), Policy.OPTIONAL: _("Optional"), Policy.HIDDEN: _("Hidden")}
+
+
 class TicketTypeForm(forms.ModelForm):
     """Edits the field policy as one select per template field instead of raw JSON."""
 
     class Meta:
         model = TicketType
-        exclude = ["field_policy"]
+        fields = [
+            "name", "slug", "description", "position", "is_active",
+            "offered_to_all", "product_groups", "license_key_must_match_organisation",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in POLICY_FIELDS:
             self.fields[f"policy_{name}"] = forms.ChoiceField(
                 label=FIELDS_BY_NAME[name].label,
-                choices=[(p.value, p.value.capitalize()) for p in Policy],
+                choices=[(p.value, POLICY_LABELS[p]) for p in Policy],
                 initial=self.instance.policy(name) if self.instance.pk else Policy.OPTIONAL,
             )
 
@@ -55,6 +62,12 @@ class TicketTypeAdmin(admin.ModelAdmin):
             (_("Who may use it"), {"fields": ["offered_to_all", "product_groups", "license_key_must_match_organisation"]}),
             (_("Field policy"), {"fields": [f"policy_{name}" for name in POLICY_FIELDS]}),
         ]
+
+    def get_form(self, request: HttpRequest, obj: TicketType | None = None, change: bool = False, **kwargs: Any) -> Any:
+        # The policy_* fields are added in TicketTypeForm.__init__, so modelform_factory must not
+        # look them up on the model; the form's Meta decides the model fields.
+        kwargs["fields"] = None
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TicketType]:
         return super().get_queryset(request).prefetch_related("product_groups")
@@ -89,7 +102,7 @@ class SubmissionAdmin(SubmissionDeliveryMixin, admin.ModelAdmin):
     search_fields = ["reference", "submitter__email", "license_key", "subject", "zammad_ticket_number"]
     list_select_related = ["submitter", "organisation", "ticket_type"]
     date_hierarchy = "created_at"
-    inlines = [AttachmentInline, DeliveryAttemptInline]
+    inlines = [AttachmentInline, DeliveryAttemptInline, InboundMessageInline]
     fieldsets = [
         (None, {"fields": ["reference", "status", "ticket_type", "channel", "submitter", "organisation", "created_at"]}),
         (_("Ticket"), {"fields": [

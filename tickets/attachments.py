@@ -119,7 +119,7 @@ def _judge_content(name: str, content: bytes) -> tuple[str, tuple[str, str] | No
     if kind is not None:
         allowed_extensions = BINARY_TYPES.get(kind.mime)
         if allowed_extensions is None:
-            return "", ("type_not_allowed", _("“%(name)s” is a %(kind)s file, which we do not accept.")
+            return "", ("type_not_allowed", _("“%(name)s” contains %(kind)s data, which we do not accept.")
                         % {"name": name, "kind": kind.extension.upper()})
         if extension and extension not in allowed_extensions and extension not in TEXT_EXTENSIONS:
             return "", ("type_mismatch", _("“%(name)s” is named like a %(ext)s file but contains %(kind)s data.")

@@ -138,4 +138,7 @@ class SubmissionForm(forms.Form):
         for problem in self.result.problems:
             target = problem.field if problem.field in self.fields else None
             self.add_error(target, forms.ValidationError(problem.message, code=problem.code))
+            if target and isinstance(self.fields[target].widget, forms.RadioSelect):
+                # Django marks single inputs invalid itself; each radio of a group needs it set here.
+                self.fields[target].widget.attrs["aria-invalid"] = "true"
         return cleaned

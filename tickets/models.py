@@ -121,7 +121,8 @@ class Submission(models.Model):
         FORWARDED = "forwarded", _("Forwarded to support")
         FAILED = "failed", _("Delivery failed")
 
-    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, editable=False)
+    # NULL until the row has its primary key, from which the reference is made (see services).
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
     ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, verbose_name=_("ticket type"))
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("organisation")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # Abbreviations people write in mails, mapped to a zone (DST-aware) or a fixed offset.
@@ -19,6 +19,10 @@ _DATE_TIME = re.compile(
     r"^(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4})[T\s,]+"
     r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(?P<zone>.*)$"
 )
+
+
+# Nothing earlier can be the time a customer tested a running system; it is a typo.
+EARLIEST_YEAR = 2000
 
 
 class TimeParseError(ValueError):
@@ -40,7 +44,7 @@ def parse_zone(text: str) -> tuple[tzinfo, str]:
     if upper in ABBREVIATIONS:
         raw = ABBREVIATIONS[upper]
         if raw == "UTC":
-            return timezone.utc, "UTC"
+            return UTC, "UTC"
     match = _OFFSET.match(raw)
     if match:
         sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
@@ -65,7 +69,7 @@ def parse_tested_at(text: str) -> tuple[datetime, str]:
         parsed = None
     if parsed is not None and parsed.tzinfo is not None:
         offset = parsed.utcoffset() or timedelta(0)
-        return parsed, _format_offset(offset)
+        return _storable(parsed), _format_offset(offset)
     match = _DATE_TIME.match(raw)
     if not match:
         raise TimeParseError("bad_datetime")
@@ -84,7 +88,18 @@ def parse_tested_at(text: str) -> tuple[datetime, str]:
     except ValueError:
         raise TimeParseError("bad_datetime") from None
     zone, label = parse_zone(match.group("zone"))
-    return naive.replace(tzinfo=zone), label
+    return _storable(naive.replace(tzinfo=zone)), label
+
+
+def _storable(moment: datetime) -> datetime:
+    """Refuse times no database column can hold, or that cannot be a test of a running system."""
+    try:
+        in_utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise TimeParseError("bad_datetime") from None
+    if in_utc.year < EARLIEST_YEAR:
+        raise TimeParseError("bad_datetime")
+    return moment
 
 
 def _format_offset(offset: timedelta) -> str:
@@ -101,4 +116,4 @@ def zone_for_label(label: str) -> tzinfo:
     try:
         return parse_zone(label)[0]
     except TimeParseError:
-        return timezone.utc
+        return UTC

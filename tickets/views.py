@@ -30,7 +30,9 @@ def type_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     ticket_type = get_object_or_404(TicketType.objects.offered_to(request.user), slug=slug)
-    form = SubmissionForm(request.POST or None, request.FILES or None, ticket_type=ticket_type, user=request.user)
+    # Bound on every POST, even an empty one, so a blank submit shows the missing fields.
+    bound = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = SubmissionForm(*bound, ticket_type=ticket_type, user=request.user)
     if request.method == "POST" and form.is_valid():
         assert form.result is not None
         submission = create_submission(
@@ -87,10 +89,14 @@ def submission_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_submission(request: HttpRequest, reference: str) -> Submission:
-    # Another organisation's reference is a 404, the same as one that does not exist.
+    # Another organisation's reference is a 404, the same as one that does not exist. Staff who
+    # may view submissions in admin follow its links here (to the attachments) and see them all.
+    if request.user.is_staff and request.user.has_perm("tickets.view_submission"):
+        submissions = Submission.objects.all()
+    else:
+        submissions = Submission.objects.visible_to(request.user)
     return get_object_or_404(
-        Submission.objects.visible_to(request.user).select_related("ticket_type", "submitter", "organisation"),
-        reference=reference,
+        submissions.select_related("ticket_type", "submitter", "organisation"), reference=reference
     )
 
 
@@ -103,6 +109,9 @@ def submission_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if name in ("subject", "attachments"):
             continue
         value = getattr(submission, name)
+        if name in ("environment", "end_user_impact") and value:
+            # The translated label ("All users"), not the stored value ("All").
+            value = getattr(submission, f"get_{name}_display")()
         if name == "severity" and value:
             value = SEVERITY_DEFINITIONS[value][0]
         if name == "tested_at" and value:

@@ -3,7 +3,18 @@
   "use strict";
   // Move keyboard and screen-reader focus to the error summary after a failed submit.
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    // A summary link puts the cursor into its field, not only scrolls to it.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    });
+  }
 
   // Show the Severity 1 confirmation only when Severity 1 is chosen.
   var form = document.querySelector("[data-severity-form]");

@@ -4,6 +4,7 @@ Staff can edit all of it in admin afterwards; this only gives a sensible start.
 """
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 R, O, H = "required", "optional", "hidden"
 ALL_FIELDS = [
@@ -33,44 +34,45 @@ PRODUCT_GROUPS = [
     ("cloud", "Cloud / hosted", "OX services hosted and operated by Open-Xchange."),
 ]
 
+# Names and descriptions are marked for translation; the portal shows them translated.
 # slug, name, description, product groups, offered to every account, policy, key must match organisation
 TICKET_TYPES = [
-    ("incident", "Incident",
-     "Your service built on OX software is degraded or down because of the OX product. Support helps "
-     "restore service first and then looks for the root cause.",
+    ("incident", gettext_noop("Incident"),
+     gettext_noop("Your service built on OX software is degraded or down because of the OX product. Support helps "
+     "restore service first and then looks for the root cause."),
      ["on-premise", "cloud"], False, TECHNICAL, True),
-    ("problem", "Problem",
-     "A bug in the software, or a past incident whose cause needs to be found and fixed so it does not "
-     "happen again.",
+    ("problem", gettext_noop("Problem"),
+     gettext_noop("A bug in the software, or a past incident whose cause needs to be found and fixed so it does not "
+     "happen again."),
      ["on-premise"], False, TECHNICAL, True),
-    ("support-request", "Support Request",
-     "A general support question about an OX software product you run on your own premises.",
+    ("support-request", gettext_noop("Support Request"),
+     gettext_noop("A general support question about an OX software product you run on your own premises."),
      ["on-premise"], False, TECHNICAL, True),
-    ("single-user-issue", "Single User Issue",
-     "Like an incident, but only one end user is affected.",
+    ("single-user-issue", gettext_noop("Single User Issue"),
+     gettext_noop("Like an incident, but only one end user is affected."),
      ["on-premise", "cloud"], False,
      {**TECHNICAL, "end_user_impact": O, "test_account": R}, True),
-    ("feature-request", "Feature Request",
-     "An idea for functionality a product does not have yet.",
+    ("feature-request", gettext_noop("Feature Request"),
+     gettext_noop("An idea for functionality a product does not have yet."),
      ["on-premise", "cloud"], False, DESCRIPTIVE, True),
-    ("feedback", "Feedback",
-     "Any feedback on OX products or support services.",
+    ("feedback", gettext_noop("Feedback"),
+     gettext_noop("Any feedback on OX products or support services."),
      [], True, DESCRIPTIVE, True),
-    ("helpdesk-issue", "Helpdesk Issue",
-     "A problem with this helpdesk itself, or a wish for more helpdesk functionality.",
+    ("helpdesk-issue", gettext_noop("Helpdesk Issue"),
+     gettext_noop("A problem with this helpdesk itself, or a wish for more helpdesk functionality."),
      [], True, policy(required=("description",), optional=("attachments",)), True),
-    ("service-request", "Service Request",
-     "A request for a service from OX, for example information, access or a task for OX staff.",
+    ("service-request", gettext_noop("Service Request"),
+     gettext_noop("A request for a service from OX, for example information, access or a task for OX staff."),
      ["cloud"], True,
      policy(required=("description",), optional=("license_key", "server", "environment", "severity", "track_id", "attachments")),
      True),
-    ("organisation-setup", "Organisation Setup",
-     "Link your account to your organisation, so you see its tickets and its SLA applies. Support checks "
-     "the license key and that you may act for the organisation.",
+    ("organisation-setup", gettext_noop("Organisation Setup"),
+     gettext_noop("Link your account to your organisation, so you see its tickets and its SLA applies. Support checks "
+     "the license key and that you may act for the organisation."),
      [], True, policy(required=("license_key", "organisation_name", "description")), False),
-    ("change-request", "Change Request",
-     "Ask OX to change the configuration of a hosted service: what should change, why, and for which "
-     "server or tenant.",
+    ("change-request", gettext_noop("Change Request"),
+     gettext_noop("Ask OX to change the configuration of a hosted service: what should change, why, and for which "
+     "server or tenant."),
      ["cloud"], False,
      policy(required=("license_key", "server", "environment", "description"),
             optional=("severity", "track_id", "recent_changes", "attachments")),
