@@ -48,3 +48,25 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return self.delivery_id
+
+
+class ZammadCustomer(models.Model):
+    """The Zammad user of a customer email, looked up or created once.
+
+    Zammad's own find-or-create (`guess:`) is not race-safe (zammad-api.md §8), so a delivery
+    first claims this row; a second delivery for the same new customer waits until the first
+    one has stored the Zammad user id.
+    """
+
+    email = models.CharField(_("email address"), max_length=254, unique=True)
+    zammad_user_id = models.PositiveBigIntegerField(_("Zammad user id"), null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("Zammad customer")
+        verbose_name_plural = _("Zammad customers")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.zammad_user_id or '?'}"

@@ -1,4 +1,8 @@
 from django.urls import path
 
+from delivery import views
+
 app_name = "delivery"
-urlpatterns: list = []
+urlpatterns = [
+    path("webhook/", views.zammad_webhook, name="webhook"),
+]

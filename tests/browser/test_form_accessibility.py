@@ -114,7 +114,7 @@ def test_the_file_input_is_described_by_the_limits_and_its_error(failed_incident
     upload = elements.by_id("id_attachments")
     assert upload["aria-describedby"] == "id_attachments_helptext id_attachments_error"
     assert upload["aria-invalid"] == "true" and "multiple" in upload
-    assert "“tool.exe” is a EXE file, which we do not accept." in failed_incident
+    assert "“tool.exe” contains EXE data, which we do not accept." in failed_incident
     assert "Up to 10 files, at most 10.0\xa0MB each and 25.0\xa0MB together." in failed_incident
 
 

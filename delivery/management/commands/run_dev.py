@@ -1,4 +1,4 @@
-"""Run the portal for development: web server, delivery worker and, without ZAMMAD_URL, the Zammad stand-in."""
+"""Run the portal for development: web server, delivery worker, delivery sweep and, without ZAMMAD_URL, the Zammad stand-in."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Forwarding to Zammad at {settings.ZAMMAD_URL}.")
         children.append(subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.5"], env=env))
+        # django-tasks has no scheduler: production runs `delivery_sweep` from cron every minute.
+        children.append(subprocess.Popen([sys.executable, "manage.py", "delivery_sweep", "--loop", "30"], env=env))
         self.stdout.write(self.style.SUCCESS(f"Portal: http://127.0.0.1:{port}/  (Ctrl-C stops everything)"))
         web = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"], env=env)
         children.append(web)
