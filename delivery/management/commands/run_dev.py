@@ -24,6 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, port: int, **options: Any) -> None:
         env = dict(os.environ)
+        # Links in emails and in Zammad articles should point at this server, not the default port.
+        env.setdefault("PORTAL_BASE_URL", f"http://127.0.0.1:{port}")
         children: list[subprocess.Popen[bytes]] = []
         if not settings.ZAMMAD_URL:
             env["ZAMMAD_URL"] = f"http://127.0.0.1:{STANDIN_PORT}"
