@@ -132,7 +132,7 @@ def _check_names(report: Report, kind: str, client: ZammadClient, wanted: dict[s
     if kind == "groups":
         slugs = set(TicketType.objects.values_list("slug", flat=True))
         for slug in sorted(set(settings.ZAMMAD_GROUPS) - slugs):
-            report.add(Level.WARNING, _("ZAMMAD_GROUPS names “%(slug)s”, which is no ticket type of the portal.") % {"slug": slug})
+            report.add(Level.WARNING, _("ZAMMAD_GROUPS names “%(slug)s”, which is not a ticket type of the portal.") % {"slug": slug})
 
 
 def _check_custom_attributes(report: Report, client: ZammadClient) -> None:
@@ -142,7 +142,7 @@ def _check_custom_attributes(report: Report, client: ZammadClient) -> None:
         return
     for portal_field in mapping:
         if not known_custom_source(portal_field):
-            report.add(Level.WARNING, _("ZAMMAD_CUSTOM_FIELDS names “%(field)s”, which is no portal field.") % {"field": portal_field})
+            report.add(Level.WARNING, _("ZAMMAD_CUSTOM_FIELDS names “%(field)s”, which is not a field of the portal.") % {"field": portal_field})
     try:
         attributes = {attribute.name: attribute.active for attribute in client.list_ticket_attributes()}
     except ZammadError as exc:
