@@ -87,7 +87,7 @@ def test_it_warns_about_custom_attributes_zammad_would_drop(settings, standin):
 
     assert code == 0
     assert "Custom attribute “ox_license_key” (for license_key) does not exist or is inactive: Zammad silently drops its value" in output
-    assert "ZAMMAD_CUSTOM_FIELDS names “no_such_field”, which is no portal field." in output
+    assert "ZAMMAD_CUSTOM_FIELDS names “no_such_field”, which is not a field of the portal." in output
 
 
 def test_it_fails_without_a_zammad_url(settings):
