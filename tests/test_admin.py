@@ -78,6 +78,7 @@ class TestSubmissions:
         page = staff_client.get(url).content.decode()
         assert "IMAP down" in page
         assert 'name="subject"' not in page and 'name="license_key"' not in page
+        assert 'name="_save"' not in page  # view-only: no Save button that would change nothing
         assert f'<a href="{attachment.get_absolute_url()}">imap.log</a>' in page
         staff_client.post(url, {"subject": "Changed by staff"})
         submission.refresh_from_db()

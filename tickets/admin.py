@@ -124,6 +124,11 @@ class SubmissionAdmin(SubmissionDeliveryMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Submission | None = None) -> bool:
+        # View-only: no Save buttons on a record that is the customer's own words. Delivery
+        # actions (retry, forward anyway) are list actions with their own checks.
+        return False
+
     @admin.display(description=_("Date/time of test"))
     def tested_at_local(self, obj: Submission) -> str:
         from tickets.timeparse import zone_for_label
