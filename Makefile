@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 setup: $(VENV)/.installed
 	mkdir -p var
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) manage.py compilemessages --ignore='.venv*' -v0
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py createcachetable
 
@@ -32,19 +32,19 @@ browser:
 
 ## make test: set up and run every test (SQLite; `make test-postgres` runs them on PostgreSQL too)
 test: $(VENV)/.installed browser
-	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv*' -v0
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 test-postgres: $(VENV)/.installed browser
-	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv*' -v0
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) -m pytest
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
 messages: $(VENV)/.installed
-	DEBUG=1 $(PY) manage.py makemessages -l de --ignore=.venv --ignore=var --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages -l de --ignore='.venv*' --ignore=var --no-obsolete
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

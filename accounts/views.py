@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import AccountRequestForm, AnyAccountPasswordResetForm, EmailAuthenticationForm
 from accounts.services import notify_staff_of_request
+from helpdesk_portal import ratelimit
+from helpdesk_portal.client_ip import client_ip
 
 
 class LoginView(auth_views.LoginView):
@@ -33,6 +37,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def request_account(request: HttpRequest) -> HttpResponse:
     form = AccountRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        rate = settings.ACCOUNT_REQUEST_RATE_LIMIT
+        if not ratelimit.hit(f"account-request:{client_ip(request)}", rate):
+            minutes = max(1, round(ratelimit.seconds_until_next_window(rate) / 60))
+            form.add_error(None, ngettext(
+                "Too many account requests came from your network. Please try again in %(minutes)d minute.",
+                "Too many account requests came from your network. Please try again in %(minutes)d minutes.",
+                minutes,
+            ) % {"minutes": minutes})
+            return render(request, "accounts/request_account.html", {"form": form}, status=429)
         account_request = form.save()
         notify_staff_of_request(account_request)
         return redirect("accounts:request_sent")

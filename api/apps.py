@@ -18,7 +18,7 @@ def check_api_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     """A malformed API_RATE_LIMIT would otherwise surface as an error on the first API request."""
     from django.conf import settings
 
-    from api.ratelimit import parse_rate
+    from helpdesk_portal.ratelimit import parse_rate
 
     try:
         limit, _window = parse_rate(settings.API_RATE_LIMIT)

@@ -154,7 +154,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: clients connect directly).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "helpdesk_portal.client_ip.client_ip"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
@@ -227,6 +229,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 SUBMISSION_REFERENCE_PREFIX = env_str("SUBMISSION_REFERENCE_PREFIX", "OXP")
 ACCOUNT_REQUEST_NOTIFY = env_list("ACCOUNT_REQUEST_NOTIFY")
+# Account requests accepted per client address and window, against floods of the public form.
+ACCOUNT_REQUEST_RATE_LIMIT = env_str("ACCOUNT_REQUEST_RATE_LIMIT", "5/hour")
 
 # REST API: requests per token and window ("60/minute", "1000/hour"), counted in the cache; and
 # the largest request body, by default room for the attachment limit in base64 plus the fields.

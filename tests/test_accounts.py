@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://[^\s]+/accounts/password/reset/[^\s]+/")
 
 
-def request_account(client: Client, **overrides: str) -> Any:
+def request_account(client: Client, headers: dict[str, str] | None = None, **overrides: str) -> Any:
     data = {"name": "Carla Customer", "email": "Carla@Acme.example", "company": "Acme Mail AG", "license_key": "ox-sup-acme-0001"}
     data.update(overrides)
-    return client.post(reverse("accounts:request"), data)
+    return client.post(reverse("accounts:request"), data, **(headers or {}))
 
 
 @pytest.fixture
@@ -97,6 +97,27 @@ class TestAccountRequest:
             assert f'id="id_{field}_error"' in page
         assert 'id="id_license_key_error"' not in page  # the key is optional
         assert AccountRequest.objects.count() == 0
+
+
+    def test_a_flood_of_requests_from_one_address_is_refused_and_nothing_is_stored(self, client, settings):
+        settings.ACCOUNT_REQUEST_RATE_LIMIT = "2/hour"
+        for number in range(2):
+            assert request_account(client, email=f"person{number}@acme.example").status_code == 302
+        response = request_account(client, email="person2@acme.example")
+        assert response.status_code == 429
+        assert "Too many account requests came from your network. Please try again in" in response.content.decode()
+        assert AccountRequest.objects.count() == 2
+
+    def test_the_limit_counts_per_client_behind_the_proxy(self, client, settings):
+        settings.ACCOUNT_REQUEST_RATE_LIMIT = "1/hour"
+        settings.TRUSTED_PROXY_COUNT = 1
+        first = {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+        # A client cannot dodge the limit by sending its own X-Forwarded-For in front.
+        forged = {"HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.7"}
+        other = {"HTTP_X_FORWARDED_FOR": "203.0.113.8"}
+        assert request_account(client, email="a@acme.example", headers=first).status_code == 302
+        assert request_account(client, email="b@acme.example", headers=forged).status_code == 429
+        assert request_account(client, email="c@acme.example", headers=other).status_code == 302
 
 
 class TestStaffDecision:

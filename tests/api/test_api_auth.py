@@ -74,7 +74,7 @@ class TestRateLimit:
     @pytest.fixture(autouse=True)
     def _frozen_clock(self, monkeypatch):
         self.now = 1_800_000_015.0  # 15 s into a minute
-        monkeypatch.setattr("api.ratelimit.clock", lambda: self.now)
+        monkeypatch.setattr("helpdesk_portal.ratelimit.clock", lambda: self.now)
 
     def test_a_token_over_its_limit_gets_429_with_retry_after(self, settings, api):
         settings.API_RATE_LIMIT = "3/minute"
