@@ -172,8 +172,15 @@ def _submit(inbound: InboundMessage, message: EmailMessage, envelope: Envelope, 
     )
     inbound.outcome = Outcome.ACCEPTED if urgent else Outcome.NEEDS_INFO
     inbound.submission = submission
-    form_url = _portal_url(reverse("tickets:create", args=[ticket_type.slug]))
+    form_url = _portal_url(_form_path(ticket_type, user))
     return Reply("needs_info", needs_info_context(ticket_type, values, result, submission, form_url, urgent))
+
+
+def _form_path(ticket_type: TicketType, user: User) -> str:
+    """The web form for this type when the sender is offered it, else the list of their types."""
+    if TicketType.objects.offered_to(user).filter(pk=ticket_type.pk).exists():
+        return reverse("tickets:create", args=[ticket_type.slug])
+    return reverse("tickets:types")
 
 
 def _ensure_subject(result: ValidationResult, values: dict[str, object]) -> None:

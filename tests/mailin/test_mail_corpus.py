@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from mailin_helpers import eml
+from mailin_helpers import build_mail, eml, only_reply
 
 from mailin.models import InboundMessage
 from mailin.services import ingest_message
@@ -186,3 +186,15 @@ def _check_reply(inbound: InboundMessage, expected: Expected) -> None:
     assert reply.to == [inbound.sender]
     assert reply.extra_headers["Auto-Submitted"] == "auto-replied"
     assert reply.subject.startswith("Re: ")
+
+
+def test_an_incomplete_mail_links_to_a_form_the_sender_may_use(customer: Any) -> None:
+    # A registered customer with only cloud products gets Support Request by mail (as OX
+    # defines it) but is not offered its web form: the reply links to the types they can use.
+    from accounts.models import ProductGroup
+
+    customer.organisation.product_groups.set([ProductGroup.objects.get(slug="cloud")])
+    ingest_message(build_mail("Issue Description: IMAP is slow", subject="Slow IMAP"))
+    body = only_reply().body
+    assert "https://helpdesk.example.com/tickets/new/\n" in body
+    assert "/tickets/new/support-request/" not in body
