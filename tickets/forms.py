@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +60,24 @@ class MultipleFileField(forms.FileField):
         return [f for f in files if f]
 
 
+# The form's sections, most urgent first: under outage pressure, severity and impact come
+# before the details. A short form (few fields) is shown without sections.
+SECTIONS: tuple[tuple[Promise, tuple[str, ...]], ...] = (
+    (_("What is wrong and how urgent is it?"), (
+        "subject", "severity", SEVERITY_1_CONFIRMATION, "environment", "end_user_impact",
+    )),
+    (_("Affected system"), (
+        "license_key", "organisation_name", "server", "server_version", "gui_version", "platform",
+    )),
+    (_("What happens"), (
+        "description", "steps_to_reproduce", "current_behaviour", "expected_behaviour", "tested_at",
+        "tested_at_tz", "client", "test_account",
+    )),
+    (_("Context"), ("recent_changes", "track_id", "attachments")),
+)
+SECTIONED_FORM_MIN_FIELDS = 7
+
+
 class SubmissionForm(forms.Form):
     use_required_attribute = False
 
@@ -83,6 +104,22 @@ class SubmissionForm(forms.Form):
                     label=_("I confirm this is a complete outage of a primary service or a concrete security threat."),
                     help_text=_("Required for Severity 1 only."),
                 )
+        self._arrange_in_sections()
+
+    def _arrange_in_sections(self) -> None:
+        """Order the fields (and so the error summary) by section, and lay the sections out."""
+        order = [name for _legend, names in SECTIONS for name in names if name in self.fields]
+        self.fields = {name: self.fields[name] for name in order + [n for n in self.fields if n not in order]}
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        if len(self.fields) < SECTIONED_FORM_MIN_FIELDS:
+            return
+        self.helper.layout = Layout(*[
+            Fieldset(legend, *present, css_class="form-section")
+            for legend, names in SECTIONS
+            if (present := [name for name in names if name in self.fields])
+        ])
 
     def _build_field(self, template_field: TemplateField, policy: Policy) -> forms.Field:
         options: dict[str, Any] = {

@@ -19,6 +19,14 @@
   // Show the Severity 1 confirmation only when Severity 1 is chosen.
   var form = document.querySelector("[data-severity-form]");
   if (!form) { return; }
+
+  // A fresh form starts with the browser's time zone for the time of test; after an error the
+  // customer's own choice stays.
+  var zone = document.getElementById("id_tested_at_tz");
+  var browserZone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && !summary && browserZone && zone.querySelector("option[value='" + browserZone + "']")) {
+    zone.value = browserZone;
+  }
   var confirmation = document.getElementById("div_id_severity_1_confirmed");
   if (!confirmation) { return; }
   function update() {

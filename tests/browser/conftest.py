@@ -36,8 +36,9 @@ def new_page() -> Iterator[Callable[[], Any]]:
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
-    def open_page() -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    def open_page(**context_options: Any) -> Any:
+        options = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", **context_options}
+        context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         return context.new_page()
 

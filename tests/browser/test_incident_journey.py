@@ -65,20 +65,23 @@ def test_a_customer_fixes_every_reported_problem_submits_and_staff_find_the_inci
     assert page.input_value("#id_subject") == "IMAP logins fail for all users"  # what was typed is kept
     assert page.is_visible("#id_server_error")
 
-    # Keyboard only: from the focused summary, Tab to the first link, Enter puts the cursor into Server.
+    # Keyboard only: from the focused summary, Tab to the first link (the form's first section
+    # is about urgency), Enter puts the cursor into the Severity group; arrow keys move from 1 to 3.
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Server"
+    assert page.evaluate("document.activeElement.textContent") == "Severity"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "id_severity_0"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.is_checked("#id_severity_2")
+    # The second link leads to Server; Tab moves on to Server Version.
+    page.focus("#error-summary a[href='#id_server']")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "id_server"
     page.keyboard.press("Control+A")
     page.keyboard.type("https://mail.example.com")
     page.keyboard.press("Tab")
     page.keyboard.type("8.22.0")
-    # Severity: arrow keys move the choice within the radio group, from 1 to 3.
-    page.focus("#id_severity_0")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
-    assert page.is_checked("#id_severity_2")
 
     page.select_option("#id_platform", "Debian 12")
     page.select_option("#id_end_user_impact", "All")
@@ -88,8 +91,8 @@ def test_a_customer_fixes_every_reported_problem_submits_and_staff_find_the_inci
     page.fill("#id_tested_at", "2026-01-05T10:00")
     page.fill("#id_current_behaviour", "AUTHENTICATE fails")
     page.fill("#id_expected_behaviour", "Login succeeds")
-    page.focus("#id_test_account")
-    page.keyboard.press("Tab")  # the file input
+    page.focus("#id_track_id")
+    page.keyboard.press("Tab")  # the file input, last of the form
     page.keyboard.press("Tab")  # the submit button
     assert page.evaluate("document.activeElement.textContent.trim()") == "Submit ticket"
     page.keyboard.press("Enter")
@@ -107,3 +110,15 @@ def test_a_customer_fixes_every_reported_problem_submits_and_staff_find_the_inci
     staff.press("#searchbar", "Enter")
     staff.get_by_role("link", name=submission.reference).click()
     assert "IMAP logins fail for all users" in staff.inner_text("#content")
+
+
+def test_the_time_zone_of_the_test_starts_as_the_browsers_and_an_error_keeps_the_choice(live_server, demo, new_page):
+    page = new_page(timezone_id="America/New_York")
+    log_in(page, f"{live_server.url}/accounts/login/", "customer@example.com")
+    page.goto(f"{live_server.url}/tickets/new/incident/")
+    assert page.input_value("#id_tested_at_tz") == "America/New_York"
+    page.select_option("#id_tested_at_tz", "Asia/Tokyo")
+    page.get_by_role("button", name="Submit ticket").click()
+    page.wait_for_load_state()
+    assert page.is_visible("#error-summary")
+    assert page.input_value("#id_tested_at_tz") == "Asia/Tokyo"
