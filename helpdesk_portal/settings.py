@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "api.middleware.JsonMethodNotAllowedMiddleware",
     # Last, as django-axes requires: it turns a lockout into a friendly page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -302,3 +302,11 @@ def test_unknown_paths_below_the_api_answer_json_404(api):
     response = api.get("/api/v1/nothing/here")
     assert response.status_code == 404
     assert json.loads(response.content)["detail"].startswith("There is no such endpoint.")
+
+
+def test_a_wrong_method_answers_json_405_with_the_allowed_ones(api):
+    response = api.client.delete(URL, headers=api.headers())
+    assert response.status_code == 405
+    body = json.loads(response.content)
+    assert body["detail"] == f"This endpoint does not accept DELETE. Allowed: {response['Allow']}."
+    assert "GET" in response["Allow"] and "POST" in response["Allow"]
