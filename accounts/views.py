@@ -38,7 +38,7 @@ def request_account(request: HttpRequest) -> HttpResponse:
     form = AccountRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         rate = settings.ACCOUNT_REQUEST_RATE_LIMIT
-        if not ratelimit.hit(f"account-request:{client_ip(request)}", rate):
+        if not ratelimit.hit(f"account-request:{client_ip(request) or 'unknown'}", rate):
             minutes = max(1, round(ratelimit.seconds_until_next_window(rate) / 60))
             form.add_error(None, ngettext(
                 "Too many account requests came from your network. Please try again in %(minutes)d minute.",

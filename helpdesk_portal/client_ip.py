@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front, the address the outermost one saw.
 
     Each proxy appends the address it received the request from to X-Forwarded-For, so the entry
@@ -18,4 +18,5 @@ def client_ip(request: HttpRequest) -> str:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= count:
             return hops[-count]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # None when unknown (a request built in code): django-axes stores it in an IP address column.
+    return request.META.get("REMOTE_ADDR") or None
