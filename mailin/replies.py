@@ -14,11 +14,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mailin.completion import tagged_subject
 from mailin.models import InboundMessage, ReplyLog
 from mailin.parser import Envelope
 
 logger = logging.getLogger(__name__)
 REPLY_WINDOW = timedelta(hours=1)
+SUBJECT_LIMIT = 250
 
 
 @dataclass
@@ -66,7 +68,12 @@ def _over_limit(recipient: str) -> bool:
 def _build(envelope: Envelope, reply: Reply) -> EmailMessage:
     context = {"sender": envelope.sender, "original_subject": envelope.subject, **reply.context}
     body = render_to_string(f"mailin/reply_{reply.kind}.txt", context)
-    subject = envelope.subject or _("your message to OX support")
+    original = envelope.subject or _("your message to OX support")
+    subject = f"Re: {original}"
+    submission = reply.context.get("submission")
+    if submission is not None and submission.reference:
+        # The reference lets an answer to this reply complete the same submission (mailin.completion).
+        subject = tagged_subject(subject, submission.reference, SUBJECT_LIMIT)
     headers = {
         # RFC 3834: mark the answer as automatic, so well-behaved systems do not answer it.
         "Auto-Submitted": "auto-replied",
@@ -78,7 +85,7 @@ def _build(envelope: Envelope, reply: Reply) -> EmailMessage:
         headers["References"] = envelope.references or envelope.message_id
     reply_to = list(settings.MAILIN_SUPPORT_ADDRESSES[:1])
     return EmailMessage(
-        subject=f"Re: {subject}"[:250],
+        subject=subject[:SUBJECT_LIMIT],
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[envelope.sender],

@@ -19,14 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from mailin import replies
+from mailin import completion, replies
 from mailin.models import InboundMessage
 from mailin.parser import Envelope, parse_bytes, read_body, read_envelope, synthetic_message_id
 from mailin.replies import Reply
 from mailin.summary import needs_info_context, summarise
 from mailin.template import extract_values
 from tickets.models import Submission, TicketType
-from tickets.services import create_submission
+from tickets.services import complete_submission, create_submission
 from tickets.validation import ValidationResult, validate_submission
 
 logger = logging.getLogger(__name__)
@@ -137,6 +137,9 @@ def _decide(inbound: InboundMessage, message: EmailMessage | None, envelope: Env
     if user is None or not user.is_active:
         inbound.outcome = Outcome.UNKNOWN_SENDER
         return Reply("unknown_sender", {"request_url": _portal_url(reverse("accounts:request"))})
+    held = completion.lock_held(user, envelope.subject)
+    if held is not None:
+        return _complete(inbound, message, envelope, user, held)
     return _submit(inbound, message, envelope, user)
 
 
@@ -161,17 +164,44 @@ def _submit(inbound: InboundMessage, message: EmailMessage, envelope: Envelope, 
     inbound.parsed = summarise(ticket_type, values, body, result, envelope)
     if result.is_valid:
         submission = create_submission(user=user, ticket_type=ticket_type, result=result, channel=Submission.Channel.EMAIL)
-        inbound.outcome, inbound.submission = Outcome.ACCEPTED, submission
-        return Reply("accepted", {"submission": submission, "detail_url": _portal_url(submission.get_absolute_url())})
-    # Severity 1 is never held back: forwarded at once, marked incomplete, the sender asked for more.
-    urgent = result.data.get("severity") == 1
+        return _answer(inbound, submission, values, result, user)
     _ensure_subject(result, values)
     submission = create_submission(
         user=user, ticket_type=ticket_type, result=result, channel=Submission.Channel.EMAIL,
-        hold=not urgent, problems=result.problems,
+        hold=not _urgent(result), problems=result.problems,
     )
-    inbound.outcome = Outcome.ACCEPTED if urgent else Outcome.NEEDS_INFO
+    return _answer(inbound, submission, values, result, user)
+
+
+def _complete(
+    inbound: InboundMessage, message: EmailMessage, envelope: Envelope, user: User, held: Submission
+) -> Reply:
+    """Complete the sender's held submission (row-locked by the caller) with this answer."""
+    body = read_body(message)
+    values = completion.merge(held, body, forwarded=envelope.forwarded)
+    result = completion.validate_merged(held, user, values, body)
+    inbound.parsed = {**summarise(held.ticket_type, values, body, result, envelope), "completes": held.reference}
+    hold = not (result.is_valid or _urgent(result))
+    complete_submission(held, result, hold=hold, problems=result.problems)
+    return _answer(inbound, held, values, result, user)
+
+
+def _urgent(result: ValidationResult) -> bool:
+    # Severity 1 is never held back: forwarded at once, marked incomplete, the sender asked for more.
+    return not result.is_valid and result.data.get("severity") == 1
+
+
+def _answer(
+    inbound: InboundMessage, submission: Submission, values: dict[str, object], result: ValidationResult, user: User
+) -> Reply:
+    """Record the outcome for the stored (or completed) submission; the acknowledgement or what is missing."""
     inbound.submission = submission
+    if result.is_valid:
+        inbound.outcome = Outcome.ACCEPTED
+        return Reply("accepted", {"submission": submission, "detail_url": _portal_url(submission.get_absolute_url())})
+    urgent = _urgent(result)
+    inbound.outcome = Outcome.ACCEPTED if urgent else Outcome.NEEDS_INFO
+    ticket_type = submission.ticket_type
     form_url = _portal_url(_form_path(ticket_type, user))
     return Reply("needs_info", needs_info_context(ticket_type, values, result, submission, form_url, urgent))
 

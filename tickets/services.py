@@ -89,3 +89,42 @@ def create_submission(
         raise
     logger.info("Stored submission %s (%s, %s)", submission.reference, ticket_type.slug, channel)
     return submission
+
+
+def complete_submission(
+    submission: Submission, result: ValidationResult, *, hold: bool = False, problems: list[Problem] | None = None
+) -> Submission:
+    """Update a held ("needs information") submission in place with more of its information.
+
+    Used when the customer answers the portal's request for information: the same submission is
+    completed instead of a second one being made, so nothing reaches support twice. Fields the
+    result does not carry (missing, or still invalid) keep their stored value. New files are added
+    to the existing ones. Unless `hold`, it is queued for delivery in the same transaction.
+    The caller must hold a row lock on the submission and have checked it is still held.
+    """
+    data = result.data
+    for name in TEXT_FIELDS:
+        if name in data:
+            setattr(submission, name, data[name])
+    if "severity" in data:
+        submission.severity = data["severity"]
+    if "tested_at" in data:
+        submission.tested_at, submission.tested_at_tz = data["tested_at"], str(data.get("tested_at_tz", ""))
+    submission.severity_1_confirmed = bool(data.get(SEVERITY_1_CONFIRMATION))
+    submission.problems = [p.as_dict() for p in problems or []]
+    with transaction.atomic():
+        submission.save()
+        for checked in result.files:
+            attachment = Attachment(
+                submission=submission,
+                filename=checked.name,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+            )
+            attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+            attachment.save()
+        if not hold:
+            queue_delivery(submission)
+    logger.info("Completed submission %s (%s)", submission.reference, "held" if hold else "queued")
+    return submission
