@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from delivery.services import queue_delivery
+from tickets.attachments import CheckedFile
 from tickets.catalogue import TEXT_FIELDS
 from tickets.models import Attachment, Submission, TicketType
 from tickets.validation import SEVERITY_1_CONFIRMATION, Problem, ValidationResult
@@ -66,16 +67,7 @@ def create_submission(
             )
             submission.reference = format_reference(submission.pk)
             submission.save(update_fields=["reference"])
-            for checked in result.files:
-                attachment = Attachment(
-                    submission=submission,
-                    filename=checked.name,
-                    content_type=checked.content_type,
-                    size=checked.size,
-                    sha256=checked.sha256,
-                )
-                attachment.file.save(checked.name, ContentFile(checked.content), save=False)
-                attachment.save()
+            _store_attachments(submission, result.files)
             if hold:
                 submission.status = Submission.Status.NEEDS_INFO
                 submission.save(update_fields=["status"])
@@ -114,17 +106,22 @@ def complete_submission(
     submission.problems = [p.as_dict() for p in problems or []]
     with transaction.atomic():
         submission.save()
-        for checked in result.files:
-            attachment = Attachment(
-                submission=submission,
-                filename=checked.name,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-            )
-            attachment.file.save(checked.name, ContentFile(checked.content), save=False)
-            attachment.save()
+        _store_attachments(submission, result.files)
         if not hold:
             queue_delivery(submission)
     logger.info("Completed submission %s (%s)", submission.reference, "held" if hold else "queued")
     return submission
+
+
+def _store_attachments(submission: Submission, files: list[CheckedFile]) -> None:
+    # Stored under a random name (see tickets.models.attachment_path), never the customer's.
+    for checked in files:
+        attachment = Attachment(
+            submission=submission,
+            filename=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
+        attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+        attachment.save()
