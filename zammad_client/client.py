@@ -1,7 +1,8 @@
 """A small, typed client for the parts of the Zammad REST API the portal uses.
 
 Facts about the API (paths, body shapes, error texts) come from
-/work/shared/reference/zammad-api.md; section numbers are cited as "§N".
+the project's Zammad API reference (../shared/reference/zammad-api.md beside the checkout,
+with its sources at docs.zammad.org); its section numbers are cited as "§N".
 Every HTTP call goes through :meth:`ZammadClient._request`, which always sets
 timeouts, never follows redirects and maps every failure to a typed error.
 """
