@@ -42,13 +42,23 @@ def test_check_deploy_reports_no_issues_with_the_documented_production_variables
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_it_refuses_to_start_in_production_without_a_secret_key(tmp_path):
+def test_it_refuses_to_serve_in_production_without_a_secret_key(tmp_path):
     env = production_env(tmp_path)
     del env["SECRET_KEY"]
-    result = run(["manage.py", "check"], env)
+    served = run(["-c", "import helpdesk_portal.wsgi"], env)
+    assert served.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off (see .env.example)" in served.stderr
+    # The deploy check names it too, while commands that sign nothing (migrations) still run.
+    deploy = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert deploy.returncode != 0 and "security.W009" in deploy.stderr
+    assert run(["manage.py", "makemigrations", "--check", "--dry-run"], env).returncode == 0
+
+
+def test_a_malformed_setting_is_one_line_saying_what_to_fix(tmp_path):
+    env = {**production_env(tmp_path), "DEBUG": "maybe"}
+    result = run(["manage.py", "makemigrations", "--check", "--dry-run"], env)
     assert result.returncode == 1
-    # One line that says what to fix; no traceback for an operator's configuration mistake.
-    assert result.stderr == "Configuration error: SECRET_KEY must be set when DEBUG is off (see .env.example)\n"
+    assert result.stderr == "Configuration error: DEBUG must be true or false, not 'maybe'\n"
 
 
 def test_production_cookies_are_secure_and_https_is_enforced(tmp_path):
