@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 import responses
 from responses import matchers
+from zammad_client_helpers import BASE, TOKEN
 
 from zammad_client import (
     Ticket,
     ZammadClient,
 )
-
-BASE = "https://zammad.example"
-TOKEN = "s3cr3t-api-token-value"
 
 # Recorded 201 body of POST /api/v1/tickets (zammad-api.md §4.5, REC62), trimmed, plus expand names.
 CREATED = {
@@ -28,16 +25,8 @@ CREATED = {
 }
 
 
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    # RequestsMock raises ConnectionError for any URL not registered: no real HTTP.
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
-@pytest.fixture
-def client() -> ZammadClient:
-    return ZammadClient(BASE, token=TOKEN, connect_timeout=3, read_timeout=20)
 
 
 def sent_json(call: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 import requests
 import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+from zammad_client_helpers import BASE, TOKEN
 
 from zammad_client import (
     ZammadBadResponse,
@@ -19,20 +19,6 @@ from zammad_client import (
     ZammadRejected,
     ZammadUnavailable,
 )
-
-BASE = "https://zammad.example"
-TOKEN = "s3cr3t-api-token-value"
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    # RequestsMock raises ConnectionError for any URL not registered: no real HTTP.
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
-def client() -> ZammadClient:
-    return ZammadClient(BASE, token=TOKEN, connect_timeout=3, read_timeout=20)
 
 
 def error_of(client: ZammadClient) -> ZammadError:
